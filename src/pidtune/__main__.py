@@ -1,0 +1,3 @@
+from pidtune.cli import main
+
+main()
