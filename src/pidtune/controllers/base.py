@@ -79,6 +79,7 @@ class ControllerFamily(ABC):
 
     name: str = ""
     param_names: tuple[str, ...] = ()
+    cacheable: bool = True  # costs depend on the gains alone (not on user code that may change)
 
     @abstractmethod
     def build(self, params: np.ndarray) -> BatchController: ...

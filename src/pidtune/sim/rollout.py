@@ -30,12 +30,17 @@ from pidtune.sim.segments import Segments
 
 @dataclass
 class RolloutResult:
-    """Per-rollout costs [B]; NaN for pruned rollouts. ``lataccel`` is [B, rows] when asked."""
+    """Per-rollout costs [B]; NaN for pruned rollouts. ``lataccel`` is [B, rows] when asked.
+
+    ``partial_cost`` is each rollout's total cost accumulated row by row up to where it
+    stopped (tracked only with a pruner): a lower bound of the total it would have had.
+    """
 
     lataccel_cost: np.ndarray
     jerk_cost: np.ndarray
     total_cost: np.ndarray
     pruned: np.ndarray
+    partial_cost: np.ndarray
     lataccel: np.ndarray | None = None
     target: np.ndarray | None = None
 
@@ -138,7 +143,7 @@ def rollout(
     lat, jerk, total = costs_from_history(target, lataccel)
     for cost in (lat, jerk, total):
         cost[pruned] = np.nan
-    result = RolloutResult(lat, jerk, total, pruned)
+    result = RolloutResult(lat, jerk, total, pruned, partial)
     if trajectories:
         result.lataccel, result.target = lataccel, target
     return result

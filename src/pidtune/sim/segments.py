@@ -45,6 +45,17 @@ class Segments:
     def seeds(self) -> np.ndarray:
         return np.array([segment_seed(key) for key in self.seed_keys], dtype=np.int64)
 
+    @cached_property
+    def digests(self) -> tuple[str, ...]:
+        """Content hash of each segment's arrays, for cache keys."""
+        out = []
+        for i, n in enumerate(self.lengths):
+            h = hashlib.sha1()
+            for field in ARRAY_FIELDS:
+                h.update(np.ascontiguousarray(getattr(self, field)[i, :n]).tobytes())
+            out.append(f"{h.hexdigest()}:{self.seed_keys[i]}")
+        return tuple(out)
+
     def take(self, indices) -> "Segments":
         idx = np.asarray(indices, dtype=np.int64)
         return Segments(

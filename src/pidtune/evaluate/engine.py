@@ -1,0 +1,101 @@
+"""What one process needs to simulate: the model session and the loaded segments.
+
+Worker processes build their own ``Engine`` once (ONNX sessions are not shared
+across processes) and then run chunks of rollouts sent to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pidtune.controllers.base import ControllerFamily
+from pidtune.errors import PidtuneError
+from pidtune.sim.model import TinyPhysicsModel
+from pidtune.sim.rollout import RolloutResult, rollout
+from pidtune.sim.segments import Segments
+
+PRUNE_MARGIN = 1e-9  # relative: partial sums and the final mean round differently
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How to open the model: picklable, so each worker opens its own session."""
+
+    path: Path
+    device: str = "cpu"
+    threads: int = 1
+    fast_graph: bool = True
+
+    def open(self) -> TinyPhysicsModel:
+        model = TinyPhysicsModel(self.path, device=self.device, threads=self.threads)
+        if not self.fast_graph:
+            return model
+        try:
+            from pidtune.sim.graph import last_position_model
+        except ImportError:  # the onnx package (extra) is not installed
+            return model
+        try:
+            derived = last_position_model(self.path.read_bytes())
+        except PidtuneError:  # not the structure we know how to cut: keep the full graph
+            return model
+        return TinyPhysicsModel(self.path, device=self.device, threads=self.threads, model_bytes=derived)
+
+
+@dataclass
+class Chunk:
+    """Rollouts of whole candidates: row r runs ``params[r]`` on segment ``seg_index[r]``.
+
+    ``candidate[r]`` numbers the chunk's candidates 0..n-1; ``base[c]`` is what candidate
+    c's already-known costs add to its sum, and ``threshold`` the sum above which a
+    candidate cannot enter the top k (inf: never prune).
+    """
+
+    family: ControllerFamily
+    params: np.ndarray
+    seg_index: np.ndarray
+    candidate: np.ndarray
+    base: np.ndarray
+    threshold: float = np.inf
+    # where the results go in the caller's [candidates, segments] table
+    table_candidates: np.ndarray | None = None
+    table_cols: np.ndarray | None = None
+
+
+class Engine:
+    def __init__(self, model: TinyPhysicsModel, segments: Segments):
+        self.model = model
+        self.segments = segments
+
+    def run(self, chunk: Chunk) -> tuple[RolloutResult, np.ndarray]:
+        """The chunk's rollout results and each candidate's cost sum (for a pruned
+        candidate, the partial sum that exceeded the threshold: a lower bound)."""
+        pruner = None
+        if np.isfinite(chunk.threshold):
+            limit = chunk.threshold * (1 + PRUNE_MARGIN) + PRUNE_MARGIN
+            n_candidates = len(chunk.base)
+
+            def pruner(rows, partial):
+                sums = chunk.base + np.bincount(chunk.candidate[rows], weights=partial, minlength=n_candidates)
+                return sums[chunk.candidate[rows]] > limit
+
+        controller = chunk.family.build(chunk.params)
+        result = rollout(self.model, self.segments, chunk.seg_index, controller, pruner=pruner)
+        per_rollout = np.where(result.pruned, result.partial_cost, result.total_cost)
+        sums = chunk.base + np.bincount(chunk.candidate, weights=per_rollout, minlength=len(chunk.base))
+        return result, sums
+
+
+# Per-process engine for worker processes (set by ``init_worker``).
+_WORKER_ENGINE: Engine | None = None
+
+
+def init_worker(model_spec: ModelSpec, segments: Segments) -> None:
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = Engine(model_spec.open(), segments)
+
+
+def run_in_worker(chunk: Chunk):
+    return _WORKER_ENGINE.run(chunk)
