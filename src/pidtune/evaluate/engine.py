@@ -13,6 +13,7 @@ import numpy as np
 
 from pidtune.controllers.base import ControllerFamily
 from pidtune.errors import PidtuneError
+from pidtune.sim.constants import CONTEXT, VOCAB
 from pidtune.sim.model import TinyPhysicsModel
 from pidtune.sim.rollout import RolloutResult, rollout
 from pidtune.sim.segments import Segments
@@ -35,13 +36,24 @@ class ModelSpec:
             return model
         try:
             from pidtune.sim.graph import last_position_model
-        except ImportError:  # the onnx package (extra) is not installed
+
+            derived = last_position_model(self.path.read_bytes(), source=self.path)
+        except PidtuneError:  # onnx not installed, or a graph we do not know how to cut
             return model
-        try:
-            derived = last_position_model(self.path.read_bytes())
-        except PidtuneError:  # not the structure we know how to cut: keep the full graph
+        fast = TinyPhysicsModel(self.path, device=self.device, threads=self.threads, model_bytes=derived)
+        # Exactness rests on the runtime computing each remaining row as before; check it
+        # here, on this machine and provider, and keep the full graph if it does not hold.
+        states, tokens = _probe_inputs()
+        if not np.array_equal(model.last_logits(states, tokens), fast.last_logits(states, tokens)):
             return model
-        return TinyPhysicsModel(self.path, device=self.device, threads=self.threads, model_bytes=derived)
+        return fast
+
+
+def _probe_inputs(n: int = 16):
+    rng = np.random.default_rng(0)
+    low, high = np.array([-2.0, -1.0, 0.0, -3.0]), np.array([2.0, 1.0, 40.0, 3.0])
+    states = rng.uniform(low, high, size=(n, CONTEXT, 4)).astype(np.float32)
+    return states, rng.integers(0, VOCAB, size=(n, CONTEXT), dtype=np.int64)
 
 
 @dataclass

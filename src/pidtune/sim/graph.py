@@ -40,7 +40,7 @@ def last_position_model(model_bytes: bytes, source=None) -> bytes:
     except ImportError:
         raise PidtuneError(
             f"{label}: deriving the last-position graph needs the onnx package "
-            "(`pip install 'pidtune[graph]'`)"
+            "(`pip install 'pidtune[fast]'`)"
         ) from None
 
     def fail(why: str) -> PidtuneError:
