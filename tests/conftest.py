@@ -12,6 +12,15 @@ MODEL_PATH = ASSETS / "models" / "tinyphysics.onnx"
 DATA_DIR = ASSETS / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory):
+    """Keep the segment cache of test runs out of the user's cache folder."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PIDTUNE_CACHE_DIR", str(tmp_path_factory.mktemp("pidtune-cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     if not MODEL_PATH.is_file():

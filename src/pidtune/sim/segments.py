@@ -12,6 +12,7 @@ import pandas as pd
 
 from pidtune.errors import PidtuneError, PidtuneUsageError
 from pidtune.sim.constants import CONTROL_START, COST_END, GRAVITY
+from pidtune.sim.segment_cache import cache_path, cached_columns
 
 # column in the CSV -> what the simulator reads from it
 COLUMNS = {
@@ -117,7 +118,8 @@ def read_segment(path: Path) -> dict[str, np.ndarray]:
     return columns
 
 
-def load_segments(data_dir, num_segs: int | None = None, seed_prefix: str = DEFAULT_SEED_PREFIX) -> Segments:
+def load_segments(data_dir, num_segs: int | None = None, seed_prefix: str = DEFAULT_SEED_PREFIX,
+                  use_cache: bool = True) -> Segments:
     """Load the first ``num_segs`` segments (sorted by file name, like the official tool).
 
     Each segment's random seed comes from ``f"{seed_prefix}/{file name}"``: the default
@@ -128,7 +130,8 @@ def load_segments(data_dir, num_segs: int | None = None, seed_prefix: str = DEFA
     files = list_segment_files(Path(data_dir))
     if num_segs is not None:
         files = files[:num_segs]
-    return segments_from_columns([p.name for p in files], [read_segment(p) for p in files], seed_prefix)
+    cache_file = cache_path(Path(data_dir)) if use_cache else None
+    return segments_from_columns([p.name for p in files], cached_columns(files, read_segment, cache_file), seed_prefix)
 
 
 def segments_from_columns(names, columns: list[dict[str, np.ndarray]], seed_prefix: str = DEFAULT_SEED_PREFIX) -> Segments:
