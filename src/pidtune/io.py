@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pidtune.errors import PidtuneError
+from pidtune.errors import PidtuneError, PidtuneUsageError
 
 
 def atomic_write_text(path, text: str) -> None:
@@ -37,12 +37,31 @@ def atomic_write_csv(path, rows: list[dict]) -> None:
     atomic_write_text(path, buffer.getvalue())
 
 
+ROW_FORMATS = (".json", ".csv")
+
+
+def check_rows_path(path, flag: str = "--out") -> None:
+    """Fail before any work if results could not be written there."""
+    path = Path(path)
+    if path.suffix.lower() not in ROW_FORMATS:
+        raise PidtuneUsageError(f"{flag} {path}: use a .json or .csv file name")
+    check_writable_dir(path.parent, flag)
+
+
+def check_writable_dir(folder, flag: str) -> None:
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PidtuneError(f"{flag}: cannot create folder {folder} ({exc.strerror or exc})") from None
+    if not os.access(folder, os.W_OK):
+        raise PidtuneError(f"{flag}: folder {folder} is not writable")
+
+
 def write_rows(path, rows: list[dict], flag: str = "--out") -> None:
     """Rows to JSON or CSV, chosen by the file's suffix."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".json":
+    check_rows_path(path, flag)
+    if Path(path).suffix.lower() == ".json":
         atomic_write_json(path, rows)
-    elif suffix == ".csv":
-        atomic_write_csv(path, rows)
     else:
-        raise PidtuneError(f"{flag} {path}: use a .json or .csv file name")
+        atomic_write_csv(path, rows)

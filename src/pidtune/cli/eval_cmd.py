@@ -13,7 +13,7 @@ from rich.table import Table
 from pidtune.cli.app import cli, shared_options
 from pidtune.config import RunConfig
 from pidtune.controllers.resolve import resolve_controller
-from pidtune.io import write_rows
+from pidtune.io import check_rows_path, write_rows
 from pidtune.progress import progress_bar
 from pidtune.session import open_evaluator, open_segments
 
@@ -43,6 +43,8 @@ def eval_command(config: RunConfig, controller, baseline, num_segs, gains, low_g
       pidtune eval blended --params runs/pipeline-x/best_params.json --baseline pid
       pidtune eval controllers/mine.py --baseline pid --out costs.csv
     """
+    if out is not None:
+        check_rows_path(out)
     choices = [resolve_controller(controller, gains, low_gains, high_gains, params_file)]
     if baseline is not None:
         choices.append(resolve_controller(baseline))

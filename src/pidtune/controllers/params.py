@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pidtune.errors import PidtuneError
+from pidtune.errors import PidtuneError, PidtuneUsageError
 
 
 def parse_gains(text: str, flag: str) -> tuple[float, float, float]:
@@ -18,7 +18,7 @@ def parse_gains(text: str, flag: str) -> tuple[float, float, float]:
     except ValueError:
         values = ()
     if len(values) != 3 or not all(np.isfinite(values)):
-        raise PidtuneError(f"{flag} wants three numbers P,I,D, got {text!r}")
+        raise PidtuneUsageError(f"{flag} wants three numbers P,I,D, got {text!r}")
     return values
 
 
