@@ -2,6 +2,7 @@
 
 from pidtune.cli.app import cli
 from pidtune.cli import eval_cmd  # noqa: F401  (registers its commands on the group)
+from pidtune.cli import assets_cmd  # noqa: F401
 
 
 def main():

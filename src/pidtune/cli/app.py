@@ -6,9 +6,10 @@ import functools
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from pidtune import __version__
-from pidtune.config import DEFAULT_DATA_DIR, DEFAULT_MODEL_PATH, RunConfig, default_workers
+from pidtune.config import ASSET_FIELDS, DEFAULT_DATA_DIR, DEFAULT_MODEL_PATH, RunConfig, default_workers
 from pidtune.errors import PidtuneError
 from pidtune.sim.model import DEVICES
 
@@ -63,10 +64,13 @@ def _shared_option_decorators(on_group: bool):
         click.option("--quiet", "-q", "verbosity", flag_value=0, help="No progress or tables (for scripts)."),
         click.option("--debug", is_flag=True, flag_value=True, default=default(False),
                      help="Show tracebacks for errors."),
+        click.option("--offline", is_flag=True, flag_value=True, default=default(False),
+                     envvar="PIDTUNE_OFFLINE" if on_group else None,
+                     help="Never fetch missing assets over the network [env PIDTUNE_OFFLINE=1]."),
     ]
 
 
-SHARED_NAMES = ("model_path", "data_dir", "workers", "seed", "output_dir", "device", "seed_prefix", "verbosity", "debug")
+SHARED_NAMES = ("model_path", "data_dir", "workers", "seed", "output_dir", "device", "seed_prefix", "verbosity", "debug", "offline")
 
 
 def shared_options(command):
@@ -103,5 +107,8 @@ def cli(ctx, **options):
 
     Options given here apply to every command; each command accepts them too.
     """
-    ctx.obj = RunConfig(**options)
+    # a path from a flag or an env var is the user's: never auto-download into it
+    explicit = frozenset(name for name in ASSET_FIELDS
+                         if ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None))
+    ctx.obj = RunConfig(**options, explicit_assets=explicit)
     ctx.meta[DEBUG_KEY] = ctx.obj.debug
