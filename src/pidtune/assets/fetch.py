@@ -119,9 +119,11 @@ def _download(url: str, fh, tmp: Path, options: FetchOptions) -> None:
                     raise PidtuneError(f"download of {url} failed: {reason}") from None
             except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
                 reason = _describe(exc, options.timeout)
+                if isinstance(getattr(exc, "reason", exc), socket.gaierror):
+                    break  # an unknown host (or no network) does not heal in seconds
             if attempt < attempts:
                 time.sleep(options.backoff * 2 ** (attempt - 1))
-    tries = f" (tried {attempts} times)" if attempts > 1 else ""
+    tries = f" (tried {attempt} times)" if attempt > 1 else ""
     raise PidtuneError(f"download of {url} failed: {reason}{tries}")
 
 

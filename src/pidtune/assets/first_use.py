@@ -45,9 +45,13 @@ def ensure_assets(config: RunConfig, model: bool = False, data: bool = False) ->
         if config.verbosity > 0:
             stderr_console.print(f"{path} is missing: fetching {what} from {locations[field]} "
                                  f"(set {SOURCE_ENV} for a mirror, --offline to stop this)", markup=False, soft_wrap=True)
-        if field == "model_path":
-            note = install_model(locations[field], path, options)
-        else:
-            note = install_data(locations[field], path, options)
+        try:
+            if field == "model_path":
+                note = install_model(locations[field], path, options)
+            else:
+                note = install_data(locations[field], path, options)
+        except PidtuneError as exc:
+            raise PidtuneError(f"{exc} (while fetching {path} on first use; to fetch by hand: "
+                               f"`pidtune download --from SOURCE`, SOURCE being {SOURCE_HELP})") from None
         if config.verbosity > 0:
             stderr_console.print(note, markup=False, soft_wrap=True)

@@ -51,6 +51,8 @@ class TinyPhysicsModel:
 
         self.path = Path(path)
         if model_bytes is None:
+            if self.path.is_dir():
+                raise PidtuneError(f"model file {self.path} is a folder, not an .onnx file")
             if not self.path.is_file():
                 raise PidtuneError(f"model file {self.path} does not exist (get it with `pidtune download`)")
             try:

@@ -81,7 +81,9 @@ def list_segment_files(data_dir: Path) -> list[Path]:
         raise PidtuneError(f"data folder {data_dir} does not exist (get it with `pidtune download`)")
     if not data_dir.is_dir():
         raise PidtuneError(f"data folder {data_dir} is not a folder")
-    files = sorted(p for p in data_dir.iterdir() if p.suffix == ".csv" and p.is_file())
+    # an entry named like a segment but not a readable file (a folder, a broken link) is reported
+    # by read_segment rather than silently left out of the set
+    files = sorted(p for p in data_dir.iterdir() if p.suffix == ".csv")
     if not files:
         raise PidtuneError(f"data folder {data_dir} holds no .csv segment files")
     return files
@@ -91,8 +93,10 @@ def read_segment(path: Path) -> dict[str, np.ndarray]:
     """Parse one CSV into float64 columns; any defect raises PidtuneError naming file and line."""
     try:
         frame = pd.read_csv(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PidtuneError(f"{path}: cannot read file ({exc.__class__.__name__}: {exc})") from None
+    except OSError as exc:
+        raise PidtuneError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise PidtuneError(f"{path}: cannot read file (not UTF-8 text: byte {exc.start})") from None
     except pd.errors.EmptyDataError:
         raise PidtuneError(f"{path}: file is empty") from None
     except pd.errors.ParserError as exc:
@@ -112,7 +116,7 @@ def read_segment(path: Path) -> dict[str, np.ndarray]:
         if bad.size:
             row = int(bad[0])
             cell = raw.iloc[row]
-            what = "empty" if pd.isna(cell) else f"not a finite number ({cell!r})"
+            what = "empty or NaN" if pd.isna(cell) else f"not a finite number ({cell!r})" if isinstance(cell, str) else f"not a finite number ({cell})"
             raise PidtuneError(f"{path}:{row + 2}: column {csv_name} is {what}")
         columns[name] = values
     return columns
