@@ -81,12 +81,19 @@ def list_segment_files(data_dir: Path) -> list[Path]:
         raise PidtuneError(f"data folder {data_dir} does not exist (get it with `pidtune download`)")
     if not data_dir.is_dir():
         raise PidtuneError(f"data folder {data_dir} is not a folder")
-    # an entry named like a segment but not a readable file (a folder, a broken link) is reported
-    # by read_segment rather than silently left out of the set
+    # an entry named like a segment but not a file (a folder, a broken link) stays in the list, so
+    # that loading it is reported (see require_files) rather than the set silently shrinking
     files = sorted(p for p in data_dir.iterdir() if p.suffix == ".csv")
     if not files:
         raise PidtuneError(f"data folder {data_dir} holds no .csv segment files")
     return files
+
+
+def require_files(files: list[Path]) -> None:
+    for p in files:
+        if not p.is_file():
+            what = "a folder" if p.is_dir() else "a broken link" if p.is_symlink() else "not a regular file"
+            raise PidtuneError(f"{p}: cannot read file ({what})")
 
 
 def read_segment(path: Path) -> dict[str, np.ndarray]:
@@ -134,6 +141,7 @@ def load_segments(data_dir, num_segs: int | None = None, seed_prefix: str = DEFA
     files = list_segment_files(Path(data_dir))
     if num_segs is not None:
         files = files[:num_segs]
+    require_files(files)
     cache_file = cache_path(Path(data_dir)) if use_cache else None
     return segments_from_columns([p.name for p in files], cached_columns(files, read_segment, cache_file), seed_prefix)
 
