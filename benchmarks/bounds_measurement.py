@@ -18,7 +18,7 @@ import numpy as np
 
 from pidtune.config import RunConfig
 from pidtune.controllers.pid import BlendedFamily, PIDFamily, OFFICIAL_PID_GAINS
-from pidtune.search.space import LEGACY_SPACE
+from pidtune.search.space import LEGACY_SPACE, SearchSpace
 from pidtune.session import open_evaluator, open_segments
 
 OFFICIAL_BLENDED = np.array([0.195, 1.0, -0.0053] * 2)  # the official PID in dt-scaled units
@@ -46,6 +46,8 @@ def main():
     parser.add_argument("--tune", type=int, default=16)
     parser.add_argument("--holdout", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--box", default=None,
+                        help="uniform candidates in 'lower6:upper6' (comma-separated gains) instead of the wide box")
     args = parser.parse_args()
 
     config = RunConfig(model_path=args.model_path, data_dir=args.data_dir, workers=args.workers)
@@ -53,7 +55,11 @@ def main():
     order = np.random.default_rng(args.seed).permutation(len(segments))
     tune, holdout = order[: args.tune], order[args.tune : args.tune + args.holdout]
     rng = np.random.default_rng(args.seed + 1)
-    wide = wide_samples(rng, args.candidates)
+    if args.box:
+        lower, upper = ([float(x) for x in part.split(",")] for part in args.box.split(":"))
+        wide = SearchSpace(tuple(lower), tuple(upper)).sample(rng, args.candidates, decimals=4)
+    else:
+        wide = wide_samples(rng, args.candidates)
     legacy = LEGACY_SPACE.sample(rng, args.legacy)
     start = time.time()
     with open_evaluator(config, segments) as evaluator:
@@ -64,7 +70,7 @@ def main():
         print("| rank | source | low P | low I | low D | high P | high I | high D | mean total |")
         print("|---|---|---|---|---|---|---|---|---|")
         for r, c in enumerate(rank):
-            source = "official" if c == 0 else ("wide" if c <= args.candidates else "legacy")
+            source = "official" if c == 0 else ("box" if args.box and c <= args.candidates else "wide" if c <= args.candidates else "legacy")
             g = candidates[c]
             print(f"| {r + 1} | {source} | " + " | ".join(f"{x:.4g}" for x in g) + f" | {tuned[c]:.2f} |")
         top = rank[:10]

@@ -2,6 +2,7 @@
 
 from pidtune.cli.app import cli
 from pidtune.cli import eval_cmd  # noqa: F401  (registers its commands on the group)
+from pidtune.cli import search_cmd  # noqa: F401  (grid, tournament, pipeline, export)
 from pidtune.cli import assets_cmd  # noqa: F401
 
 
