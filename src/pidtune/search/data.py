@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pidtune.assets import ensure_assets
 from pidtune.config import RunConfig
 from pidtune.search.seeds import derived_rng
-from pidtune.sim.segments import Segments, list_segment_files, read_segment, segments_from_columns
+from pidtune.sim.segments import Segments, list_segment_files, load_segment_files
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,12 @@ class DataPlan:
 
 
 def plan_data(config: RunConfig, data_seed: int, pool_size: int, holdout: int) -> DataPlan:
+    ensure_assets(config, data=True)
     files = list_segment_files(config.data_dir)
     order = derived_rng(data_seed, "file-order").permutation(len(files))
     pool_size = min(pool_size, len(files))
     chosen = [files[i] for i in order[: pool_size + holdout]]
-    segments = segments_from_columns([p.name for p in chosen], [read_segment(p) for p in chosen], config.seed_prefix)
-    return DataPlan(segments, pool_size)
+    return DataPlan(load_segment_files(config.data_dir, chosen, config.seed_prefix), pool_size)
 
 
 def sample_files(pool: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:

@@ -141,6 +141,12 @@ def load_segments(data_dir, num_segs: int | None = None, seed_prefix: str = DEFA
     files = list_segment_files(Path(data_dir))
     if num_segs is not None:
         files = files[:num_segs]
+    return load_segment_files(data_dir, files, seed_prefix, use_cache)
+
+
+def load_segment_files(data_dir, files: list[Path], seed_prefix: str = DEFAULT_SEED_PREFIX,
+                       use_cache: bool = True) -> Segments:
+    """Load the given files of ``data_dir`` in the given order (search stages pick a shuffled subset)."""
     require_files(files)
     cache_file = cache_path(Path(data_dir)) if use_cache else None
     return segments_from_columns([p.name for p in files], cached_columns(files, read_segment, cache_file), seed_prefix)
