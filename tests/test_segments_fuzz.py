@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +23,8 @@ HEADER = BASE_LINES[0].split(",")
 JUNK_CELLS = ["", "nan", "NaN", "inf", "-inf", "1e999", "abc", '"', '"1,2"', "1,2", "0x10", " ", "\x00", "None", "--1"]
 
 # modest by default (the suite stays fast); PIDTUNE_FUZZ_EXAMPLES=2000 for a deeper search
-SETTINGS = settings(max_examples=int(os.environ.get("PIDTUNE_FUZZ_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=int(os.environ.get("PIDTUNE_FUZZ_EXAMPLES", 60)), deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _join(lines) -> bytes:
