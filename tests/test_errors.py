@@ -198,3 +198,42 @@ def test_doctor_and_download_share_the_flag_checks(tmp_path):
     assert_clean_error(result, 2, ["'--workers'"])
     result = CliRunner().invoke(cli, ["download", "--from", str(tmp_path / "nowhere")])
     assert_clean_error(result, 2, ["--from", "no such file or folder"])
+
+
+def json_file(tmp: Path, name: str, text: str) -> Path:
+    return file_at(tmp, name, text.encode())
+
+
+# results files and run folders given to the search commands (issue 3): checked before any work
+SEARCH_ROWS = {
+    "archive not JSON": (lambda t: ["tournament", "--seed-from-archive", json_file(t, "a.json", "{")], 2,
+                         ["--seed-from-archive {tmp}/a.json: not JSON"]),
+    "archive is a CSV": (lambda t: ["tournament", "--seed-from-archive", json_file(t, "a.csv", "a,b\n1,2\n")], 2,
+                         ["--seed-from-archive {tmp}/a.csv: not JSON"]),
+    "archive of another kind": (lambda t: ["tournament", "--seed-from-archive", json_file(t, "a.json", '{"kind": "x"}')], 2,
+                                ["--seed-from-archive {tmp}/a.json: not a pidtune grid results file or tournament archive"]),
+    "archive of another version": (lambda t: ["tournament", "--seed-from-archive", json_file(
+        t, "a.json", '{"kind": "pidtune.grid-results", "version": 99}')], 2, ["--seed-from-archive {tmp}/a.json: format version 99"]),
+    "archive with bad gains": (lambda t: ["tournament", "--seed-from-archive", json_file(
+        t, "a.json", '{"kind": "pidtune.grid-results", "version": 1, "candidates": [{"low_gains": [1]}]}')], 2,
+        ["--seed-from-archive {tmp}/a.json: candidates need low_gains and high_gains"]),
+    "archive missing": (lambda t: ["tournament", "--seed-from-archive", t / "none.json"], 2,
+                        ["'--seed-from-archive'", "does not exist"]),
+    "resume folder without a run": (lambda t: ["grid", "--resume", folder_at(t, "run")], 2,
+                                    ["--resume {tmp}/run: no config.json there"]),
+    "resume run config not JSON": (lambda t: ["grid", "--resume", (folder_at(t, "run"), json_file(t / "run", "config.json", "{"))[0]], 2,
+                                   ["--resume {tmp}/run: config.json is not JSON"]),
+    "resume a file": (lambda t: ["grid", "--resume", json_file(t, "run.json", "{}")], 2, ["'--resume'", "is a file"]),
+    "--output-dir under a file": (lambda t: ["grid", "--output-dir", file_at(t, "f") / "run"], 1, ["cannot write {tmp}/f/run"]),
+}
+
+
+@pytest.mark.parametrize("row", list(SEARCH_ROWS))
+def test_bad_search_input_gives_one_clear_line(row, tmp_path):
+    build, code, fragments = SEARCH_ROWS[row]
+    args = [str(a) for a in build(tmp_path)]
+    (tmp_path / "good").mkdir()
+    data = data_folder(tmp_path / "good")
+    result = CliRunner().invoke(cli, [args[0], "-q", "-j", "1", "--model-path", str(MODEL_PATH), "--data-dir", str(data),
+                                      "--output-dir", str(tmp_path / "out"), *args[1:]])
+    assert_clean_error(result, code, [f.format(tmp=tmp_path) for f in fragments])
