@@ -385,3 +385,27 @@ def test_source_resolution():
     assert sources.resolve_source("https://m.example/m.onnx").data is None
     with pytest.raises(PidtuneError, match="holds no dataset"):
         sources.resolve_source("https://m.example/m.onnx").data_location()
+
+
+def test_an_unknown_host_is_not_retried(tmp_path, monkeypatch):
+    import socket
+    import urllib.error
+
+    calls = []
+
+    def no_such_host(request, timeout):  # what urllib raises when DNS has no answer, without asking DNS
+        calls.append(request.full_url)
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+    monkeypatch.setattr(fetch_module.urllib.request, "urlopen", no_such_host)
+    with pytest.raises(PidtuneError, match="download of http://mirror.invalid/m.onnx failed: Name or service not known$"):
+        install_model("http://mirror.invalid/m.onnx", tmp_path / "m.onnx", FetchOptions(retries=3, backoff=0, progress=False))
+    assert len(calls) == 1 and tree(tmp_path) == []
+
+
+def test_a_failed_first_use_fetch_says_how_to_fetch_by_hand(server, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("eval", "-q", "--num-segs", 1, PIDTUNE_ASSETS_FROM=f"{server.url}/missing", PIDTUNE_DOWNLOAD_RETRIES="0")
+    assert_one_line_error(result, f"{server.url}/missing/data/SYNTHETIC_V0.zip failed: HTTP 404",
+                          "while fetching data on first use", "pidtune download --from SOURCE")
+    assert tree(tmp_path) == []

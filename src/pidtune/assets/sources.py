@@ -92,4 +92,4 @@ def _local_source(text: str, path: Path) -> AssetSource:
 def refuse_network_when_offline(location: Location, offline: bool) -> None:
     if offline and is_url(location):
         raise PidtuneError(f"offline mode (--offline / PIDTUNE_OFFLINE=1) will not fetch {location}; "
-                           f"use `pidtune download --from` {SOURCE_HELP}")
+                           "give `--from` a local folder or .zip")
