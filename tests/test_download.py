@@ -409,3 +409,11 @@ def test_a_failed_first_use_fetch_says_how_to_fetch_by_hand(server, tmp_path, mo
     assert_one_line_error(result, f"{server.url}/missing/data/SYNTHETIC_V0.zip failed: HTTP 404",
                           "while fetching data on first use", "pidtune download --from SOURCE")
     assert tree(tmp_path) == []
+
+
+def test_a_data_folder_with_other_files_is_not_replaced_without_force(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "notes.txt").write_text("mine")
+    result = run("download", "-q", "--from", DATA_DIR.parent, "--dest", tmp_path, "--data-only", "--num-segs", 1)
+    assert_one_line_error(result, f"data folder {tmp_path / 'data'} holds other files but no segments", "--force")
+    assert tree(tmp_path) == ["data", "data/notes.txt"]

@@ -53,6 +53,8 @@ def install_data(location: Location, target: Path, options: FetchOptions, num_se
         return f"data {target}: already holds {present} segments, kept (--force replaces them)"
     if target.exists() and not target.is_dir():
         raise PidtuneError(f"data folder {target} is a file; give another --dest or --data-dir")
+    if target.is_dir() and any(target.iterdir()) and not force:  # never delete files we did not put there
+        raise PidtuneError(f"data folder {target} holds other files but no segments; use --force to replace it")
     with _staging_folder(target) as staging:
         if isinstance(location, Path) and location.is_dir():
             count = _copy_segments(location, staging, num_segs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def download_command(config: RunConfig, dest, model_only, data_only, num_segs, s
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON to stdout.")
 @shared_options
 def doctor_command(config: RunConfig, as_json):
-    """Where the model and data are, whether they check out, and what runtime pidtune sees.
+    """Where the model and data are, whether they check out, and what runtime pidtune sees (alias: info).
 
     \b
     Example:
@@ -88,7 +89,9 @@ def doctor_command(config: RunConfig, as_json):
     _print_report(report)
 
 
-cli.add_command(doctor_command, "info")
+info_command = copy.copy(doctor_command)  # same command, its own one-line listing
+info_command.short_help = "Same as doctor."
+cli.add_command(info_command, "info")
 
 
 def _print_report(report: dict) -> None:
