@@ -144,7 +144,7 @@ ROWS = {
     "--out wrong suffix": (lambda t: (["--out", t / "costs.txt"], None), 2, ["--out {tmp}/costs.txt: use a .json or .csv"]),
     # where results go
     "--out under a file": (lambda t: (["--out", file_at(t, "f", b"") / "costs.json"], None), 1,
-                           ["--out", "{tmp}/f"]),
+                           ["--out: {tmp}/f is a file, not a folder"]),
 }
 
 

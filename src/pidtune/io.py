@@ -12,15 +12,26 @@ from pathlib import Path
 from pidtune.errors import PidtuneError, PidtuneUsageError
 
 
+def default_mode(full: int) -> int:
+    """The mode a plain open()/mkdir() would give: temp files are created private (0600/0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return full & ~umask
+
+
 def atomic_write_text(path, text: str) -> None:
     path = Path(path)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, default_mode(0o666))
         os.replace(tmp, path)
     except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
         raise PidtuneError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
@@ -50,6 +61,8 @@ def check_rows_path(path, flag: str = "--out") -> None:
 
 def check_writable_dir(folder, flag: str) -> None:
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise PidtuneError(f"{flag}: {folder} is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

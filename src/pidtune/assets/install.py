@@ -13,6 +13,7 @@ from pathlib import Path
 from pidtune.assets.fetch import FetchOptions, readable_file, staged_copy
 from pidtune.assets.sources import Location
 from pidtune.errors import PidtuneError
+from pidtune.io import default_mode
 from pidtune.sim.model import OFFICIAL_MODEL_SHA256, file_sha256
 from pidtune.sim.segments import COLUMNS
 
@@ -39,7 +40,7 @@ def install_model(location: Location, target: Path, options: FetchOptions, force
         if digest != OFFICIAL_MODEL_SHA256:
             raise PidtuneError(f"model from {location} has sha256 {digest[:16]}..., not the official "
                                f"{OFFICIAL_MODEL_SHA256[:16]}...; nothing was installed")
-        os.chmod(tmp, _default_mode(0o666))
+        os.chmod(tmp, default_mode(0o666))
         os.replace(tmp, target)
     return f"model {target}: installed from {location} (sha256 verified)"
 
@@ -61,16 +62,9 @@ def install_data(location: Location, target: Path, options: FetchOptions, num_se
         else:
             with readable_file(location, target.parent, options) as zip_path:
                 count = _extract_segments(zip_path, location, staging, num_segs)
-        os.chmod(staging, _default_mode(0o777))
+        os.chmod(staging, default_mode(0o777))
         _replace(staging, target)
     return f"data {target}: {count} segments installed from {location}"
-
-
-def _default_mode(full: int) -> int:
-    """The mode a plain open()/mkdir() would give: temp files are created private (0600/0700)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return full & ~umask
 
 
 def count_segments(folder: Path) -> int:
