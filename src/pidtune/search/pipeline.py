@@ -41,13 +41,14 @@ def stage_dir(run_dir: Path, stage: int) -> Path:
     return Path(run_dir) / STAGES[stage]
 
 
-def _seeds_from(run_dir: Path, stage: int) -> np.ndarray:
-    """Ranked candidates saved by ``stage`` (the input of stage + 1)."""
+def _seeds_from(run_dir: Path, stage: int, limit: int | None = None) -> np.ndarray:
+    """Ranked candidates saved by ``stage`` (the input of stage + 1). A tournament's archive
+    lists its last round first, whose ranks are exact (``final_top``)."""
     path = stage_dir(run_dir, stage) / (RESULTS_FILE if stage == 1 else ARCHIVE_FILE)
     if not path.is_file():
         raise PidtuneUsageError(f"stage {stage + 1} needs stage {stage}'s results, and {path} does not exist "
                                 f"(run stage {stage} first, or pass --resume with a run that has it)")
-    return read_seed_candidates(path, flag=f"stage {stage} results")
+    return read_seed_candidates(path, flag=f"stage {stage} results")[:limit]
 
 
 def run_pipeline(ctx: SearchContext, settings: PipelineSettings, stages=(1, 2, 3)) -> dict:
@@ -60,6 +61,8 @@ def run_pipeline(ctx: SearchContext, settings: PipelineSettings, stages=(1, 2, 3
             best, files = result.params[0], result.files
         else:
             tournament = settings.t1 if stage == 2 else settings.t2
-            outcome = run_tournament(ctx, tournament, folder, seeds=_seeds_from(run_dir, stage - 1))
+            # of tournament 1's archive, only its last round is ranked exactly
+            limit = settings.t1.pop_size if stage == 3 else None
+            outcome = run_tournament(ctx, tournament, folder, seeds=_seeds_from(run_dir, stage - 1, limit))
             best, files = gains_array(outcome.best), outcome.files
     return write_best_params(ctx, best, files, STAGES[stages[-1]])

@@ -6,6 +6,8 @@ so a run re-created from its config.json (``--resume``) makes the same settings.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pidtune.errors import PidtuneUsageError
 from pidtune.search.grid import GridSettings
 from pidtune.search.pipeline import PipelineSettings
@@ -39,7 +41,7 @@ def grid_settings(flags: dict) -> GridSettings:
     return GridSettings(
         num_combinations=flags["num_combinations"], max_files_per_test=flags["max_files_per_test"],
         num_files=flags["num_files"], space=space_from_flags(flags), seed=flags["seed"],
-        top_k=None if flags["no_prune"] else max(SUMMARY_ROWS, flags["keep_top"]),
+        top_k=None if flags["no_prune"] else flags["keep_top"],
     )
 
 
@@ -55,8 +57,10 @@ def tournament_settings(flags: dict, name: str = "tournament", prefix: str = "",
 
 
 def pipeline_settings(flags: dict) -> PipelineSettings:
-    t1 = tournament_settings(flags, "tournament1", "t1_", "init_", "t1_init_seed")
     t2 = tournament_settings(flags, "tournament2", "t2_", "init_", "t2_init_seed")
+    t1 = tournament_settings(flags, "tournament1", "t1_", "init_", "t1_init_seed")
+    # tournament 2 takes its best half from tournament 1's last round: those ranks must be exact
+    t1 = replace(t1, final_top=min(t2.pop_size // 2, t1.pop_size))
     grid = GridSettings(
         num_combinations=flags["stage1_combinations"], max_files_per_test=flags["stage1_max_files"],
         num_files=flags["stage1_num_files"], space=space_from_flags(flags, "stage1_"), seed=flags["seed"],

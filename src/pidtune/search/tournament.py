@@ -41,6 +41,7 @@ class TournamentSettings:
     space: SearchSpace = field(default=DEFAULT_SPACE)  # random initial population; children are clipped to it
     init_seed: int = 0
     prune: bool = True
+    final_top: int = 0  # the last round ranks at least this many exactly (the next stage's seeds)
 
     @property
     def n_elite(self) -> int:
@@ -151,8 +152,8 @@ def _play_round(ctx: SearchContext, settings: TournamentSettings, archive: _Arch
     round_number = r + 1
     files = sample_files(ctx.plan.pool, settings.max_files, derived_rng(ctx.data_seed, settings.name, "files", r))
     population = archive.population
-    table = ctx.costs(archive.params(population), files, advance,
-                      top_k=settings.n_elite if settings.prune else None)
+    exact = settings.n_elite if round_number < settings.rounds else max(settings.n_elite, settings.final_top)
+    table = ctx.costs(archive.params(population), files, advance, top_k=exact if settings.prune else None)
     order = ranking(table)
     elites = [population[i] for i in order[: settings.n_elite]]
     for rank, i in enumerate(order):
