@@ -19,6 +19,18 @@ def default_mode(full: int) -> int:
     return full & ~umask
 
 
+def read_json(path, label: str, error: type[PidtuneError] = PidtuneError):
+    """A JSON file's content; an unreadable or malformed file raises ``error`` as '<label> <path>: ...'."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text())
+    except OSError as exc:
+        raise error(f"{label} {path}: cannot read ({exc.strerror or exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f" at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise error(f"{label} {path}: not JSON ({getattr(exc, 'msg', 'not UTF-8 text')}{where})") from None
+
+
 def atomic_write_text(path, text: str) -> None:
     path = Path(path)
     tmp = None

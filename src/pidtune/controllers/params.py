@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from pidtune.errors import PidtuneError, PidtuneUsageError
+from pidtune.io import read_json
 
 
 def parse_gains(text: str, flag: str) -> tuple[float, float, float]:
@@ -25,12 +25,7 @@ def parse_gains(text: str, flag: str) -> tuple[float, float, float]:
 def read_blended_params(path) -> np.ndarray:
     """Gains [low P, I, D, high P, I, D] from a params JSON file."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except OSError as exc:
-        raise PidtuneError(f"params file {path}: cannot read ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise PidtuneError(f"params file {path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    data = read_json(path, "params file")
     try:
         gains = [float(x) for x in list(data["low_gains"]) + list(data["high_gains"])]
     except (KeyError, TypeError, ValueError):

@@ -13,6 +13,7 @@ import numpy as np
 
 from pidtune.errors import PidtuneUsageError
 from pidtune.evaluate.evaluator import CostTable
+from pidtune.io import read_json
 
 GRID_KIND = "pidtune.grid-results"
 ARCHIVE_KIND = "pidtune.tournament-archive"
@@ -53,12 +54,7 @@ def normalized(value):
 def read_ranked_file(path, flag: str) -> dict:
     """A grid results file or tournament archive, validated; a wrong file is a usage error."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except OSError as exc:
-        raise PidtuneUsageError(f"{flag} {path}: cannot read ({exc.strerror or exc})") from None
-    except json.JSONDecodeError as exc:
-        raise PidtuneUsageError(f"{flag} {path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    data = read_json(path, flag, PidtuneUsageError)
     kind = data.get("kind") if isinstance(data, dict) else None
     if kind not in (GRID_KIND, ARCHIVE_KIND):
         raise PidtuneUsageError(f"{flag} {path}: not a pidtune grid results file or tournament archive")

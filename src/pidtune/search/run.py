@@ -43,8 +43,8 @@ def read_config(run_dir: Path, command: str) -> dict:
         data = json.loads(path.read_text())
     except OSError:
         raise PidtuneUsageError(f"--resume {run_dir}: no {CONFIG_FILE} there (not a pidtune run folder)") from None
-    except json.JSONDecodeError as exc:
-        raise PidtuneUsageError(f"--resume {run_dir}: {CONFIG_FILE} is not JSON ({exc.msg})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PidtuneUsageError(f"--resume {run_dir}: {CONFIG_FILE} is not JSON ({getattr(exc, 'msg', exc)})") from None
     if data.get("command") != command:
         raise PidtuneUsageError(f"--resume {run_dir}: that folder holds a {data.get('command')!r} run, not {command!r}")
     return data
