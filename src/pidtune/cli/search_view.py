@@ -33,6 +33,10 @@ class RichReporter(Reporter):
     def stage_done(self, stage, rows):
         if self.verbosity == 0:
             return
+        if rows and "history" in rows[0]:  # a tournament: only its last round's costs compare
+            last = rows[0]["last_round"]
+            rows = [row for row in rows if row["last_round"] == last]
+            stage = f"{stage} round {last}"
         table = Table(title=f"{stage}: top {min(SUMMARY_ROWS, len(rows))} of {len(rows)} candidates")
         for column in ("rank", "low P, I, D", "high P, I, D", "mean total cost", "files"):
             table.add_column(column, justify="right" if column in ("rank", "files") else "left")
