@@ -10,16 +10,19 @@ Prints markdown tables for docs/tuning-defaults.md.
 
 from __future__ import annotations
 
-import argparse
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from pidtune.config import RunConfig
-from pidtune.controllers.pid import BlendedFamily, PIDFamily, OFFICIAL_PID_GAINS
-from pidtune.search.space import LEGACY_SPACE, SearchSpace
-from pidtune.session import open_evaluator, open_segments
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_args import search_parser  # noqa: E402
+
+from pidtune.config import RunConfig  # noqa: E402
+from pidtune.controllers.pid import BlendedFamily, PIDFamily, OFFICIAL_PID_GAINS  # noqa: E402
+from pidtune.search.space import LEGACY_SPACE, SearchSpace  # noqa: E402
+from pidtune.session import open_evaluator, open_segments  # noqa: E402
 
 OFFICIAL_BLENDED = np.array([0.195, 1.0, -0.0053] * 2)  # the official PID in dt-scaled units
 
@@ -37,15 +40,11 @@ def wide_samples(rng, n):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model-path", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("-j", "--workers", type=int, default=1)
+    parser = search_parser(__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=48)
     parser.add_argument("--legacy", type=int, default=8)
     parser.add_argument("--tune", type=int, default=16)
     parser.add_argument("--holdout", type=int, default=32)
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--box", default=None,
                         help="uniform candidates in 'lower6:upper6' (comma-separated gains) instead of the wide box")
     args = parser.parse_args()

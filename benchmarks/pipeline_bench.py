@@ -9,16 +9,19 @@ Runs the real command in-process (Click's runner) and counts rollouts actually s
 
 from __future__ import annotations
 
-import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from pidtune.cli import cli
-from pidtune.evaluate import evaluator as evaluator_module
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_args import search_parser  # noqa: E402
+
+from pidtune.cli import cli  # noqa: E402
+from pidtune.evaluate import evaluator as evaluator_module  # noqa: E402
 
 SMALL = ["--stage1-combinations", "16", "--stage1-max-files", "16", "--stage1-num-files", "16",
          "--t1-rounds", "3", "--t1-pop-size", "8", "--t1-max-files", "16",
@@ -26,11 +29,7 @@ SMALL = ["--stage1-combinations", "16", "--stage1-max-files", "16", "--stage1-nu
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model-path", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("-j", "--workers", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
+    parser = search_parser(__doc__.splitlines()[0])
     parser.add_argument("--output-dir", type=Path, default=None, help="keep the run here (default: a temporary folder)")
     parser.add_argument("extra", nargs="*", help="more pipeline flags (after --), replacing the small defaults")
     args = parser.parse_args()
