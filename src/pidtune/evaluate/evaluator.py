@@ -154,12 +154,15 @@ class Evaluator:
             yield todo[start : start + per_wave]
 
     def _chunks(self, family, params, seg_ids, table, missing, wave, threshold) -> list[Chunk]:
+        # small enough that every worker gets a share of the wave (results do not depend on it)
+        rows_in_wave = int(missing[wave].sum())
+        chunk_rows = min(self.batch_size, -(-rows_in_wave // self.workers))
         chunks, current = [], []
         rows_in_current = 0
         for c in wave:
             current.append(c)
             rows_in_current += int(missing[c].sum())
-            if rows_in_current >= self.batch_size:
+            if rows_in_current >= chunk_rows:
                 chunks.append(self._chunk(family, params, seg_ids, table, missing, current, threshold))
                 current, rows_in_current = [], 0
         if current:
