@@ -1,4 +1,4 @@
-"""Wall time of `pidtune pipeline` at small settings, and the rollouts per second it sustained.
+"""Wall time of `pidtune pipeline` at small (or, with --defaults, default) settings, and the rollouts per second it sustained.
 
 Runs the real command in-process (Click's runner) and counts rollouts actually simulated
 (cached and pruned ones excluded) through Evaluator.rollouts_simulated.
@@ -31,6 +31,7 @@ SMALL = ["--stage1-combinations", "16", "--stage1-max-files", "16", "--stage1-nu
 def main():
     parser = search_parser(__doc__.splitlines()[0])
     parser.add_argument("--output-dir", type=Path, default=None, help="keep the run here (default: a temporary folder)")
+    parser.add_argument("--defaults", action="store_true", help="run the default pipeline (no small settings)")
     parser.add_argument("extra", nargs="*", help="more pipeline flags (after --), replacing the small defaults")
     args = parser.parse_args()
 
@@ -43,7 +44,8 @@ def main():
 
     evaluator_module.Evaluator.close = count_and_close
     folder = args.output_dir or Path(tempfile.mkdtemp()) / "run"
-    command = ["--model-path", str(args.model_path), "--data-dir", str(args.data_dir), "pipeline", *SMALL, *args.extra,
+    settings = ([] if args.defaults else SMALL) + args.extra
+    command = ["--model-path", str(args.model_path), "--data-dir", str(args.data_dir), "pipeline", *settings,
                "-j", str(args.workers), "--seed", str(args.seed), "-q", "--json", "--output-dir", str(folder)]
     start = time.perf_counter()
     result = CliRunner().invoke(cli, command, catch_exceptions=False)
@@ -52,7 +54,7 @@ def main():
         raise SystemExit(result.output)
     best = json.loads(result.stdout)
     rollouts = max(simulated)  # close() may run twice (exit and cleanup): same evaluator, same count
-    print(f"pidtune pipeline {' '.join(SMALL + args.extra)} -j {args.workers}")
+    print(f"pidtune pipeline {' '.join(settings) or '(defaults)'} -j {args.workers}")
     print(f"wall time {wall:.1f} s; {rollouts} rollouts simulated; {rollouts / wall:.2f} rollouts/s sustained")
     print(f"tuned cost {best['cost']:.3f} vs official PID {best['official_pid_cost']:.3f} on {len(best['files'])} tuning files")
     if best["holdout"]:

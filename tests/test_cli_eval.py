@@ -63,6 +63,13 @@ def test_shared_options_after_the_subcommand_win(monkeypatch, model_path, data_d
     assert isinstance(result.exception, ZeroDivisionError)
 
 
+def test_old_underscore_spellings_work_on_the_group(monkeypatch, model_path, data_dir):
+    seen = {}
+    monkeypatch.setattr("pidtune.cli.eval_cmd.open_segments", lambda config, n: seen.setdefault("config", config) and 1 / 0)
+    CliRunner().invoke(cli, ["--model_path", str(model_path), "--data_dir", str(data_dir), "eval"])
+    assert seen["config"].model_path == model_path and seen["config"].data_dir == data_dir
+
+
 def test_environment_variables_set_asset_locations(monkeypatch, model_path, data_dir):
     seen = {}
     monkeypatch.setattr("pidtune.cli.eval_cmd.open_segments", lambda config, n: seen.setdefault("config", config) and 1 / 0)

@@ -45,10 +45,10 @@ def _shared_option_decorators(on_group: bool):
 
     path = click.Path(path_type=Path)
     return [
-        click.option("--model-path", type=path, default=default(DEFAULT_MODEL_PATH), show_default=shown(True),
+        click.option("--model-path", "--model_path", "model_path", type=path, default=default(DEFAULT_MODEL_PATH), show_default=shown(True),
                      envvar="PIDTUNE_MODEL_PATH" if on_group else None,
                      help="TinyPhysics ONNX model [env PIDTUNE_MODEL_PATH]."),
-        click.option("--data-dir", type=path, default=default(DEFAULT_DATA_DIR), show_default=shown(True),
+        click.option("--data-dir", "--data_dir", "data_dir", type=path, default=default(DEFAULT_DATA_DIR), show_default=shown(True),
                      envvar="PIDTUNE_DATA_DIR" if on_group else None,
                      help="Folder of segment CSVs [env PIDTUNE_DATA_DIR]."),
         click.option("--workers", "-j", type=click.IntRange(min=1), default=default(default_workers()),

@@ -24,12 +24,8 @@ INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 
 def _run(command, config: RunConfig, options: dict, **extra):
-    """Shared tail of the three search commands: aliases, --resume rules, output."""
+    """Shared tail of the three search commands: --resume rules, output."""
     as_json, resume = options.pop("as_json"), options.pop("resume")
-    for alias in ("model_path", "data_dir"):
-        value = options.pop(f"{alias}_alias")
-        if value is not None:
-            config = config.with_overrides(**{alias: value})
     if resume is not None:
         ctx = click.get_current_context()
         given = [name for name in options if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]

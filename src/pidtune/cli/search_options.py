@@ -68,7 +68,4 @@ def common_search_options(func):
         click.option("--resume", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
                      help="Continue the interrupted run in this folder, with its saved settings."),
         click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary to stdout."),
-        # the old scripts' spellings of the asset options (the dashed ones are shared options)
-        click.option("--model_path", "model_path_alias", type=click.Path(path_type=Path), default=None, hidden=True),
-        click.option("--data_dir", "data_dir_alias", type=click.Path(path_type=Path), default=None, hidden=True),
     ], func)
