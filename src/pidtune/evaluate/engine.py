@@ -6,6 +6,7 @@ across processes) and then run chunks of rollouts sent to them.
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,8 @@ _WORKER_ENGINE: Engine | None = None
 
 def init_worker(model_spec: ModelSpec, segments: Segments) -> None:
     global _WORKER_ENGINE
+    # Ctrl-C reaches the whole process group: the parent handles it (and stops the pool)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_ENGINE = Engine(model_spec.open(), segments)
 
 
