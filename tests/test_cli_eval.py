@@ -122,3 +122,17 @@ def test_gpu_gets_larger_batches(model_path, segments):
     cpu = Evaluator(ModelSpec(model_path), segments)
     gpu = Evaluator(ModelSpec(model_path, device="cuda"), segments)
     assert gpu.batch_size > cpu.batch_size
+
+
+def test_a_rerun_reuses_the_cost_cache(asset_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("PIDTUNE_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["eval", "pid", "--gains", "0.2,0.1,-0.05", "--num-segs", "2", "--json", "-q", "-j", "1"]
+    first = run(*args).output
+
+    def no_simulation(self, chunk):
+        raise AssertionError("a cached cost was simulated again")
+
+    monkeypatch.setattr("pidtune.evaluate.engine.Engine.run", no_simulation)
+    assert run(*args).output == first
+    with pytest.raises(AssertionError, match="simulated again"):
+        run(*args, "--no-cache")

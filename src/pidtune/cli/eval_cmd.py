@@ -13,7 +13,9 @@ from rich.table import Table
 from pidtune.cli.app import cli, shared_options
 from pidtune.config import RunConfig
 from pidtune.controllers.resolve import resolve_controller
+from pidtune.evaluate.cache import CostCache
 from pidtune.io import check_rows_path, write_rows
+from pidtune.paths import user_cost_cache
 from pidtune.progress import progress_bar
 from pidtune.session import open_evaluator, open_segments
 
@@ -29,8 +31,11 @@ from pidtune.session import open_evaluator, open_segments
               help="A params JSON file (low_gains, high_gains) for blended.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Per-segment costs to a .json or .csv file.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary to stdout.")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the user cost cache (by default a rerun reuses every cost computed before).")
 @shared_options
-def eval_command(config: RunConfig, controller, baseline, num_segs, gains, low_gains, high_gains, params_file, out, as_json):
+def eval_command(config: RunConfig, controller, baseline, num_segs, gains, low_gains, high_gains, params_file, out,
+                 as_json, no_cache):
     """Costs of a controller on the first N segments, optionally against a baseline.
 
     CONTROLLER is pid, zero, blended, or a path to an official-style controller file.
@@ -50,7 +55,10 @@ def eval_command(config: RunConfig, controller, baseline, num_segs, gains, low_g
         choices.append(resolve_controller(baseline))
     segments = open_segments(config, num_segs)
     rows, summary = [], []
-    with open_evaluator(config, segments) as evaluator:
+    # gains-based controllers' costs go to the user cache as they complete: a rerun after
+    # Ctrl-C (or of the same controller later) only simulates what is missing
+    cache = None if no_cache else CostCache(user_cost_cache())
+    with open_evaluator(config, segments, cache=cache) as evaluator:
         with progress_bar(len(segments) * len(choices), "eval", enabled=config.verbosity > 0) as advance:
             for choice in choices:
                 table = evaluator.costs(choice.family, choice.params[None, :], progress=advance)

@@ -16,20 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
+from pidtune.paths import user_cache_dir
+
 CACHE_VERSION = 1
 FIELDS = ("v_ego", "a_ego", "roll", "target", "steer")
 
 
-def cache_dir() -> Path:
-    if os.environ.get("PIDTUNE_CACHE_DIR"):
-        return Path(os.environ["PIDTUNE_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "pidtune"
-
-
 def cache_path(data_dir: Path) -> Path:
     key = hashlib.sha1(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
-    return cache_dir() / f"segments-v{CACHE_VERSION}-{key}.npz"
+    return user_cache_dir() / f"segments-v{CACHE_VERSION}-{key}.npz"
 
 
 def _signature(path: Path) -> tuple[int, int]:
