@@ -40,25 +40,28 @@ def _shared_option_decorators(on_group: bool):
     def default(value):
         return value if on_group else None
 
-    def shown(text):
-        return text if on_group else False
+    def shown(value):
+        # a subcommand's own default is None (the group's value applies): show the effective one
+        return True if on_group else str(value)
 
     path = click.Path(path_type=Path)
     return [
-        click.option("--model-path", "--model_path", "model_path", type=path, default=default(DEFAULT_MODEL_PATH), show_default=shown(True),
+        click.option("--model-path", "--model_path", "model_path", type=path, default=default(DEFAULT_MODEL_PATH),
+                     show_default=shown(str(DEFAULT_MODEL_PATH)),
                      envvar="PIDTUNE_MODEL_PATH" if on_group else None,
                      help="TinyPhysics ONNX model [env PIDTUNE_MODEL_PATH]."),
-        click.option("--data-dir", "--data_dir", "data_dir", type=path, default=default(DEFAULT_DATA_DIR), show_default=shown(True),
+        click.option("--data-dir", "--data_dir", "data_dir", type=path, default=default(DEFAULT_DATA_DIR),
+                     show_default=shown(str(DEFAULT_DATA_DIR)),
                      envvar="PIDTUNE_DATA_DIR" if on_group else None,
                      help="Folder of segment CSVs [env PIDTUNE_DATA_DIR]."),
         click.option("--workers", "-j", type=click.IntRange(min=1), default=default(default_workers()),
-                     show_default=shown("all cores"), help="Worker processes for rollouts."),
+                     show_default="all cores", help="Worker processes for rollouts."),
         click.option("--seed", type=int, default=None, help="Seed for candidate sampling."),
         click.option("--output-dir", type=path, default=None,
                      help="Where results go (default: runs/<command>-<UTC time>/)."),
-        click.option("--device", type=click.Choice(DEVICES), default=default("cpu"), show_default=shown(True),
+        click.option("--device", type=click.Choice(DEVICES), default=default("cpu"), show_default=shown("cpu"),
                      help="ONNX Runtime device (cuda needs pidtune[gpu])."),
-        click.option("--seed-prefix", default=default("data"), show_default=shown(True),
+        click.option("--seed-prefix", default=default("data"), show_default=shown("data"),
                      help="Segment seeds hash '<prefix>/<file name>', as the official tool run with --data_path ./<prefix>."),
         click.option("--verbose", "-v", "verbosity", flag_value=2, default=default(1), help="More output."),
         click.option("--quiet", "-q", "verbosity", flag_value=0, help="No progress or tables (for scripts)."),
