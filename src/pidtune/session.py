@@ -16,8 +16,8 @@ def open_segments(config: RunConfig, num_segs: int | None = None) -> Segments:
     return load_segments(config.data_dir, num_segs, seed_prefix=config.seed_prefix)
 
 
-def open_evaluator(config: RunConfig, segments: Segments, cache: CostCache | None = None, fast_graph: bool = True) -> Evaluator:
+def open_evaluator(config: RunConfig, segments: Segments, cache: CostCache | None = None) -> Evaluator:
     ensure_assets(config, model=True)
-    spec = ModelSpec(config.model_path, device=config.device, fast_graph=fast_graph)
+    spec = ModelSpec(config.model_path, device=config.device)
     TinyPhysicsModel(spec.path, device=spec.device)  # fail here, with a clear message, not in a worker
     return Evaluator(spec, segments, workers=config.workers, cache=cache)

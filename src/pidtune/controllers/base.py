@@ -83,6 +83,3 @@ class ControllerFamily(ABC):
 
     @abstractmethod
     def build(self, params: np.ndarray) -> BatchController: ...
-
-    def describe(self) -> str:
-        return self.name

@@ -94,6 +94,3 @@ class OfficialFileFamily(ControllerFamily):
             return BatchFileController([controller_class() for _ in range(len(params))])
         except Exception as exc:
             raise PidtuneError(f"controller file {self.path}: Controller() failed: {exc.__class__.__name__}: {exc}") from None
-
-    def describe(self) -> str:
-        return str(self.path)

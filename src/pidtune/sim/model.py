@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from pidtune.errors import PidtuneError, PidtuneUsageError
-from pidtune.sim.constants import BINS, CONTEXT, TEMPERATURE, VOCAB
+from pidtune.sim.constants import BINS, TEMPERATURE, VOCAB
 
 OFFICIAL_MODEL_SHA256 = "5beca7f07a3e9b183b4aa0402c780ddbc985416fe50ca788017b09705b4d0705"
 INPUT_NAMES = ("states", "tokens")
@@ -101,6 +101,3 @@ def sample_tokens(last_logits: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
 
 def decode(tokens: np.ndarray) -> np.ndarray:
     return BINS[tokens]
-
-
-__all__ = ["TinyPhysicsModel", "sample_tokens", "decode", "file_sha256", "CONTEXT"]

@@ -57,15 +57,6 @@ class Segments:
             out.append(f"{h.hexdigest()}:{self.seed_keys[i]}")
         return tuple(out)
 
-    def take(self, indices) -> "Segments":
-        idx = np.asarray(indices, dtype=np.int64)
-        return Segments(
-            names=tuple(self.names[i] for i in idx),
-            seed_keys=tuple(self.seed_keys[i] for i in idx),
-            lengths=self.lengths[idx],
-            **{f: getattr(self, f)[idx] for f in ARRAY_FIELDS},
-        )
-
 
 ARRAY_FIELDS = ("roll_lataccel", "v_ego", "a_ego", "target", "steer")
 
